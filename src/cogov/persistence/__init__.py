@@ -1,0 +1,1 @@
+"""Persistence: the pydantic/orjson mapper with upcasting, and URL → event store settings."""

@@ -1,0 +1,1 @@
+"""Who may do what, where: roles scoped to governance units, and residents' personal data."""
