@@ -24,22 +24,25 @@ from cogov import (
     Scale,
     UnitLevel,
 )
-from cogov.domain.policybook import WHOLE_DEPLOYMENT
 
 
 def test_a_major_matter_runs_the_whole_loop_and_replays(
     store_url: str | None, clock: ManualClock
 ) -> None:
     app = CoGov(store_url, clock=clock)
-    admin = Actor(id="admin", role=Role.ADMINISTRATOR, unit_id=WHOLE_DEPLOYMENT)
+    admin = app.bootstrap_administrator("admin")  # the first grant; every actor below is granted
     county = app.establish_unit(admin, name="黄梅县", level=UnitLevel.COUNTY)
     town = app.establish_unit(admin, name="某镇", level=UnitLevel.TOWNSHIP, parent_id=county)
     village = app.establish_unit(admin, name="渡河村", level=UnitLevel.VILLAGE, parent_id=town)
     group = app.establish_unit(admin, name="渡河村1组", level=UnitLevel.GROUP, parent_id=village)
-    grid = Actor(id="gw-1", role=Role.GRID_WORKER, unit_id=village)
-    cadre = Actor(id="sec-1", role=Role.COMMITTEE_MEMBER, unit_id=village)
-    council = Actor(
-        id="c-1", role=Role.COUNCIL_MEMBER, unit_id=village, organisation="bridge-council"
+    grid = app.grant_role(admin, grantee_id="gw-1", role=Role.GRID_WORKER, unit_id=village)
+    cadre = app.grant_role(admin, grantee_id="sec-1", role=Role.COMMITTEE_MEMBER, unit_id=village)
+    council = app.grant_role(
+        admin,
+        grantee_id="c-1",
+        role=Role.COUNCIL_MEMBER,
+        unit_id=village,
+        organisation="bridge-council",
     )
 
     issue_id = app.collect_issue(
@@ -76,8 +79,16 @@ def test_a_major_matter_runs_the_whole_loop_and_replays(
     )
     app.resolve_issue(council, issue_id, summary="新桥建成")
     app.publish_result(cadre, issue_id, summary="新桥通行", households_benefiting=120)
-    for _ in range(3):
-        resident = Actor(id=str(uuid4()), role=Role.RESIDENT, unit_id=group)
+    for n in range(3):
+        resident_id = app.register_resident(
+            grid,
+            unit_id=group,
+            name=f"居民{n}",
+            phone=f"1380000000{n}",
+            address="1组",
+            household=f"{n}",
+        )
+        resident = Actor(id=str(resident_id), role=Role.RESIDENT, unit_id=group)
         record = app.evaluate_issue(resident, issue_id, score=5)
     assert record.status is IssueStatus.CLOSED
 

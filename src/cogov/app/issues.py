@@ -251,14 +251,12 @@ class IssueCommands(AppCore):
             self._authorize(actor, permission, unit_id)
 
     def _authorize_resident(self, actor: Actor, permission: P, unit_id: UUID) -> None:
-        """Residents act in their own line of the tree: the unit they live in, or one above."""
+        """Residents act in their own line of the tree: the unit they live in, or one above.
+        With grant enforcement on, the actor must be a registered resident of its unit."""
         if actor.role is not Role.RESIDENT:
             self._authorize(actor, permission, unit_id)
             return
-        if permission not in self.role_permissions.get(actor.role, frozenset()):
-            raise PermissionDeniedError(
-                f"residents lack permission {permission}", rule=f"permission.{permission}"
-            )
+        self._check_role(actor, permission)
         if unit_id not in self.ancestry(actor.unit_id):
             raise PermissionDeniedError(
                 f"resident {actor.id} of unit {actor.unit_id} is not a resident of unit {unit_id}",

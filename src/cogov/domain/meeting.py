@@ -176,6 +176,11 @@ class Meeting(Aggregate):
             raise RuleViolationError(
                 "agenda items are numbered 1, 2, … in order", rule="meeting.agenda.numbering"
             )
+        linked = [item.issue_id for item in items if item.issue_id is not None]
+        if len(linked) != len(set(linked)):
+            raise RuleViolationError(
+                "an issue is one topic of an agenda, not several", rule="meeting.agenda.issue_once"
+            )
         notice_days = ctx.policy.agenda_notice_days.get(self.kind, 0)
         if self.scheduled_for - ctx.now < timedelta(days=notice_days):
             raise DeadlineError(

@@ -169,6 +169,9 @@ class Policy(Value):
     # residents' bodies (自管委 elects 5)
     body_default_seats: int = Field(default=5, ge=1)
 
+    # 个人信息保护法: a departed resident's personal data is kept this long, then shredded
+    personal_data_retention_days: int = Field(default=365, ge=1)
+
     def deadline_for(self, scale: Scale, category: str | None) -> TimeLimit:
         if category is not None and category in self.category_deadline:
             return self.category_deadline[category]
