@@ -120,6 +120,11 @@ def record_the_vote(world: World, who: str, item_no: str, f: str, a: str, b: str
     world.attempt(lambda: _vote(world, who, item_no, f, a, b))
 
 
+@when(parsers.parse("主持人宣布会议召开，实到{present:d}人"))
+def convene_now(world: World, present: int) -> None:
+    world.attempt(lambda: world.app.convene_meeting(world.cadre, world.meeting, present=present))
+
+
 @when(parsers.re("公开议程：(?P<topics>.*)"))
 def publish_the_agenda(world: World, topics: str) -> None:
     world.attempt(lambda: _publish(world, topics))
@@ -128,6 +133,13 @@ def publish_the_agenda(world: World, topics: str) -> None:
 @when(parsers.parse("管理员采用第{version:d}版规则：党员群众代表会议须四分之三以上成员出席"))
 def adopt_a_policy(world: World, version: int) -> None:
     world.attempt(lambda: _adopt(world, version))
+
+
+@then(parsers.parse("会议已召开，实到{present:d}人"))
+def the_meeting_has_convened(world: World, present: int) -> None:
+    record = world.app.meeting(world.meeting)
+    assert record.status is MeetingStatus.CONVENED
+    assert record.present == present
 
 
 # -- 那么 ----------------------------------------------------------------------------------

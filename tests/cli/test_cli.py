@@ -531,3 +531,28 @@ def test_status_of_an_empty_postgres_store_exits_4(postgres_url: str) -> None:
     result = run("status", "--db", postgres_url, "--json")
     assert result.exit_code == 4
     assert as_json(result)["rule"] == "store.empty"
+
+
+READING_COMMANDS = [["units"], ["status"], ["lists"], ["rates"], ["report", "-o", "/dev/null"]]
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=lambda c: c[0])
+def test_every_reading_command_refuses_a_bad_url_with_exit_3(command: list[str]) -> None:
+    result = run(*command, "--db", "mongodb://x/y", "--json")
+    assert result.exit_code == 3
+    assert as_json(result)["rule"] == "store.url"
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=lambda c: c[0])
+def test_every_reading_command_reports_an_empty_store_with_exit_4(
+    command: list[str], empty_db: str
+) -> None:
+    result = run(*command, "--db", empty_db, "--json")
+    assert result.exit_code == 4
+    assert as_json(result)["rule"] == "store.empty"
+
+
+def test_import_refuses_a_bad_url(tmp_path: Path) -> None:
+    source = tmp_path / "one.jsonl"
+    source.write_text(json.dumps({"id": "X-1", "unit": "渡河村", "title": "x"}) + "\n")
+    assert run("import", str(source), "--db", "sqlite://").exit_code == 3

@@ -108,10 +108,11 @@ def _history() -> list[DomainEvent]:
         chair_id="cadre-1",
     )
     meeting.publish_agenda(c, items=[AgendaItem(item_no=1, topic="修桥", issue_id=ISSUE_ID)])
-    meeting.convene(c, present=20)
-    meeting.record_vote(c, item_no=1, votes_for=11, votes_against=9, abstentions=0)
-    meeting.publish_minutes(c, summary="通过")
-    meeting.close(c)
+    on_the_day = ctx(at=T0 + timedelta(days=5))
+    meeting.convene(on_the_day, present=20)
+    meeting.record_vote(on_the_day, item_no=1, votes_for=11, votes_against=9, abstentions=0)
+    meeting.publish_minutes(on_the_day, summary="通过")
+    meeting.close(on_the_day)
     return [*issue.collect_events(), *meeting.collect_events()]
 
 

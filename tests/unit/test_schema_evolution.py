@@ -230,8 +230,9 @@ def test_a_snapshot_round_trips_a_meeting_with_its_tallies() -> None:
         chair_id="cadre-1",
     )
     meeting.publish_agenda(c, items=[AgendaItem(item_no=1, topic="修桥")])
-    meeting.convene(c, present=20)
-    meeting.record_vote(c, item_no=1, votes_for=11, votes_against=8, abstentions=1)
+    on_the_day = ctx(at=T0 + timedelta(days=5))
+    meeting.convene(on_the_day, present=20)
+    meeting.record_vote(on_the_day, item_no=1, votes_for=11, votes_against=8, abstentions=1)
     restored = AggregateSnapshot.model_validate_json(
         AggregateSnapshot.take(meeting).model_dump_json()
     ).mutate(None)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field
 
@@ -60,6 +61,7 @@ class ItemOutcome(Value):
 
 
 M = MeetingStatus
+_BEIJING = ZoneInfo("Asia/Shanghai")  # meetings are held by the local calendar day
 
 
 class Meeting(Aggregate):
@@ -193,6 +195,12 @@ class Meeting(Aggregate):
         """召开: record attendance (实到) against the roster (应到)."""
         self._require("convene", {M.AGENDA_PUBLISHED})
         self._require_chair(ctx, "convene")
+        if ctx.now.astimezone(_BEIJING).date() < self.scheduled_for.astimezone(_BEIJING).date():
+            raise DeadlineError(
+                f"the meeting is scheduled for {self.scheduled_for.astimezone(_BEIJING):%Y-%m-%d}; "
+                "it cannot convene before that day (the agenda notice would mean nothing)",
+                rule="meeting.convene.not_before_scheduled_day",
+            )
         if not 0 <= present <= self.roster_size:
             raise RuleViolationError(
                 f"attendance must lie between 0 and the roster size {self.roster_size}",
