@@ -13,9 +13,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import OperationalError
 
-from cogov import BreachKind, CoGov, ManualClock
-from cogov.audit.chain import HashChain, chain_rows
+from cogov import BreachKind, CoGov, InvalidInputError, ManualClock
+from cogov.audit.chain import HashChain, chain_rows, chain_runner
 from cogov.audit.encoding import GENESIS, encode_record, next_hash
+from cogov.workers import main as worker_main
 
 from .support import History, open_history, run_matter
 
@@ -231,3 +232,33 @@ def test_the_verdict_does_not_depend_on_the_batch_size(sqlite_history: History, 
     report = verify_database(url, key.public_key(), batch=batch)
     assert report.breach is not None
     assert (report.breach.kind, report.breach.position) == (BreachKind.MISSING, 17)
+
+
+def test_writers_with_audit_off_leave_the_chain_to_the_chain_worker(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    app = CoGov(sqlite_url, clock=clock, audit="off")
+    history = open_history(app, clock)
+    run_matter(history)
+    assert app.audit_chain.head() is None  # nothing chained by the writer itself
+    report = app.verify_history(history.auditor)
+    assert report.intact
+    assert report.uncovered == app.max_position()
+
+    assert (
+        worker_main(["--db", sqlite_url, "--once", "--runner", "cogov.audit.chain:chain_runner"])
+        == 0
+    )
+    report = app.verify_history(history.auditor)
+    assert report.intact
+    assert (report.covered_through, report.uncovered) == (app.max_position(), 0)
+    runner = chain_runner(sqlite_url)
+    assert runner.catch_up() == 0  # already current: nothing more to chain
+    runner.close()
+    app.close()
+
+
+def test_an_unknown_audit_mode_is_refused(clock: ManualClock) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        CoGov(clock=clock, audit="later")  # type: ignore[arg-type]
+    assert refused.value.rule == "input.audit"
