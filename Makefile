@@ -21,10 +21,11 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	@scripts/ensure-chromium || echo "no headless Chromium: the report-rendering test will skip (it fails in CI)"
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) cogov-demo.db* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) cogov-demo.db* out .pytest_cache .mypy_cache .ruff_cache

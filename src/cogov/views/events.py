@@ -3,6 +3,11 @@
 The runner does not build pydantic models (that costs more than the projections): it
 decodes the stored JSON with orjson, upcasts it (:func:`cogov.persistence.mapper.upcast`),
 and hands the projections a :class:`ViewEvent` with the state as a plain ``dict``.
+
+Identifiers stay text: the originator id is carried in its canonical form (``str(UUID)``,
+lowercase with dashes — how the event stores write it and how pydantic writes the ids in
+the state), so the projections key their dicts by strings, which hash in C, instead of
+building and hashing a :class:`~uuid.UUID` per event. ``originator_id`` still gives the UUID.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
-__all__ = ["BEIJING_OFFSET", "ViewEvent", "month_bounds", "month_of", "parse_ts"]
+__all__ = ["BEIJING_OFFSET", "ViewEvent", "month_bounds", "month_of", "parse_ts", "uuid_of"]
 
 #: China Standard Time has had no daylight saving since 1991: a fixed UTC+8 is exact.
 BEIJING_OFFSET = timezone(timedelta(hours=8))
@@ -21,9 +26,13 @@ BEIJING_OFFSET = timezone(timedelta(hours=8))
 class ViewEvent(NamedTuple):
     position: int  # the notification id: the event's place in the global log
     topic: str
-    originator_id: UUID
+    originator_key: str  # the originator id in canonical text form, str(UUID)
     originator_version: int
     state: dict[str, Any]
+
+    @property
+    def originator_id(self) -> UUID:
+        return uuid_of(self.originator_key)
 
     @property
     def timestamp(self) -> datetime:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
@@ -118,7 +117,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     _write(conn, table, rows, (), upsert=False)
 
 
-_Statement = tuple[str, Callable[[Row], tuple[Any, ...]], list[tuple[int, Callable[[Any], Any]]]]
+_Statement = tuple[str, Callable[[Sequence[Row]], list[tuple[Any, ...]]]]
 _STATEMENTS: dict[tuple[str, str, tuple[str, ...], bool], _Statement] = {}
 
 
@@ -127,27 +126,18 @@ def _write(
 ) -> None:
     """The batch writes bypass SQLAlchemy's per-row parameter processing (the largest cost of
     a rebuild after decoding): the statement is compiled once per dialect and table, the few
-    values that need it are converted by plain functions, and the rows go to the driver's
-    ``executemany``. Unqualified table names resolve through the connection's
-    ``search_path`` on PostgreSQL (set from the store URL's schema)."""
+    values that need it are converted by plain functions (one generated list comprehension
+    per statement, see :func:`_tuples_of`), and the rows go to the driver's ``executemany``.
+    Unqualified table names resolve through the connection's ``search_path`` on PostgreSQL
+    (set from the store URL's schema)."""
     if not rows:
         return
     key = (conn.dialect.name, table.name, tuple(add), upsert)
     prepared = _STATEMENTS.get(key)
     if prepared is None:
         prepared = _STATEMENTS[key] = _prepare(conn, table, add, upsert=upsert)
-    sql, values_of, conversions = prepared
-    data: list[Any] = []
-    for row in rows:
-        values = values_of(row)
-        if conversions:
-            converted = list(values)
-            for index, convert in conversions:
-                converted[index] = convert(converted[index])
-            data.append(tuple(converted))
-        else:
-            data.append(values)
-    conn.exec_driver_sql(sql, data)
+    sql, tuples_of = prepared
+    conn.exec_driver_sql(sql, tuples_of(rows))
 
 
 def _prepare(conn: Connection, table: Table, add: Sequence[str], *, upsert: bool) -> _Statement:
@@ -176,19 +166,28 @@ def _prepare(conn: Connection, table: Table, add: Sequence[str], *, upsert: bool
         for name in order:
             sql = sql.replace(f"%({name})s", "%s")
         names = order
-    getter = itemgetter(*names)
-    values_of: Callable[[Row], tuple[Any, ...]]
-    if len(names) == 1:
-        values_of = lambda row: (getter(row),)  # noqa: E731 - itemgetter of one is no tuple
-    else:
-        values_of = cast(Callable[[Row], tuple[Any, ...]], getter)
     types = {c.name: c.type for c in table.columns}
-    conversions = [
-        (index, convert)
-        for index, name in enumerate(names)
-        if (convert := _converter(dialect.name, types[name])) is not _same
-    ]
-    return sql, values_of, conversions
+    return sql, _tuples_of([(name, _converter(dialect.name, types[name])) for name in names])
+
+
+def _tuples_of(
+    columns: Sequence[tuple[str, Callable[[Any], Any]]],
+) -> Callable[[Sequence[Row]], list[tuple[Any, ...]]]:
+    """A function turning row dicts into parameter tuples in the statement's order, each value
+    passed through its column's converter. Generated once per statement as one list
+    comprehension (``[(row['a'], c1(row['b']), …) for row in rows]``): a batch writes tens of
+    thousands of rows, and a generic loop per value costs more than the driver's insert.
+    Only the column names (``repr``-quoted) and the converters go into the generated code."""
+    scope: dict[str, Any] = {}
+    items = []
+    for index, (name, convert) in enumerate(columns):
+        if convert is _same:
+            items.append(f"row[{name!r}]")
+        else:
+            scope[f"c{index}"] = convert
+            items.append(f"c{index}(row[{name!r}])")
+    source = f"lambda rows: [({', '.join(items)},) for row in rows]"
+    return cast(Callable[[Sequence[Row]], list[tuple[Any, ...]]], eval(source, scope))  # noqa: S307
 
 
 def _same(value: Any) -> Any:
@@ -215,19 +214,30 @@ def _sqlite_time(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ", timespec="microseconds")[:26]
 
 
-def _sqlite_uuid(value: UUID | None) -> str | None:
-    return None if value is None else value.hex
+@lru_cache(maxsize=65536)  # an id recurs across the rows of a batch (issue, task, ratings)
+def _sqlite_uuid(value: UUID | str | None) -> str | None:
+    """SQLAlchemy's SQLite UUID text (32 hex digits) of a UUID or of its text form."""
+    if value is None:
+        return None
+    return (UUID(value) if isinstance(value, str) else value).hex
 
 
-def load_rows(conn: Connection, table: Table, key: str, ids: Iterable[Any]) -> dict[Any, Row]:
-    """The rows whose ``key`` column is in ``ids``, as mutable dicts keyed by that column."""
-    wanted = list(dict.fromkeys(ids))
-    found: dict[Any, Row] = {}
+def _text_ids(row: Row) -> Row:
+    """A loaded row with its UUID values in canonical text form, like the ids of the events."""
+    return {k: str(v) if isinstance(v, UUID) else v for k, v in row.items()}
+
+
+def load_rows(conn: Connection, table: Table, key: str, ids: Iterable[str]) -> dict[str, Row]:
+    """The rows whose UUID ``key`` column is in ``ids`` (text form), as mutable dicts keyed by
+    that id; their UUID values are in text form (:func:`_text_ids`)."""
+    wanted = [uuid_of(i) for i in dict.fromkeys(ids)]
+    found: dict[str, Row] = {}
     column = table.c[key]
     for i in range(0, len(wanted), _CHUNK):
         chunk = wanted[i : i + _CHUNK]
         for row in conn.execute(select(table).where(column.in_(chunk))).mappings():
-            found[row[key]] = dict(row)
+            loaded = _text_ids(dict(row))
+            found[loaded[key]] = loaded
     return found
 
 
@@ -268,8 +278,9 @@ class UnitsProjection(Projection):
 
     def apply(self, conn: Connection, events: Sequence[ViewEvent]) -> None:
         self._conn = conn
+        handlers = self.handlers
         for event in events:
-            self.handlers[event.topic](event)
+            handlers[event.topic](event)
 
     def _established(self, e: ViewEvent) -> None:
         s = e.state
@@ -308,10 +319,10 @@ class _Counter:
     """Per-batch sums of (unit, month, metric) → value, written with one additive upsert."""
 
     def __init__(self, column: str = "value") -> None:
-        self.values: dict[tuple[UUID, str, str], int] = defaultdict(int)
+        self.values: dict[tuple[str, str, str], int] = defaultdict(int)
         self.column = column
 
-    def add(self, unit: UUID, moment: datetime, metric: str, amount: int = 1) -> None:
+    def add(self, unit: str, moment: datetime, metric: str, amount: int = 1) -> None:
         self.values[(unit, month_of(moment), metric)] += amount
 
     def rows(self) -> list[Row]:
@@ -321,6 +332,10 @@ class _Counter:
             if v != 0
         ]
 
+
+#: the statuses' stored values by member name (a dict lookup is cheaper than ``.value``)
+_ISSUE_STATUS = {status.name: status.value for status in IssueStatus}
+_MEETING_STATUS = {status.name: status.value for status in MeetingStatus}
 
 _ENDED = {
     Issue.MergedInto.TOPIC: IssueStatus.MERGED,
@@ -367,27 +382,30 @@ class IssuesProjection(Projection):
     # -- the batch -----------------------------------------------------------------------
     def apply(self, conn: Connection, events: Sequence[ViewEvent]) -> None:
         self._conn = conn
-        existing = {e.originator_id for e in events if e.topic.startswith("cogov:Issue.")} - {
-            e.originator_id for e in events if e.topic == Issue.Collected.TOPIC
+        existing = {e.originator_key for e in events if e.topic.startswith("cogov:Issue.")} - {
+            e.originator_key for e in events if e.topic == Issue.Collected.TOPIC
         }
         self._issues = load_rows(conn, t.issues, "issue_id", existing)
-        self._open: dict[UUID, Row] = {}
-        for i in range(0, len(existing), _CHUNK):
-            chunk = list(existing)[i : i + _CHUNK]
+        self._open: dict[str, Row] = {}
+        wanted = [uuid_of(i) for i in existing]
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
             query = select(t.tasks).where(
                 t.tasks.c.issue_id.in_(chunk), t.tasks.c.state == TaskState.OPEN
             )
             for row in conn.execute(query).mappings():
-                self._open[row["issue_id"]] = dict(row)
-        self._tasks: dict[tuple[UUID, int], Row] = {
+                task = _text_ids(dict(row))
+                self._open[task["issue_id"]] = task
+        self._tasks: dict[tuple[str, int], Row] = {
             (r["issue_id"], r["dispatch_no"]): r for r in self._open.values()
         }
-        self._touched: set[UUID] = set()
+        self._touched: set[str] = set()
         self._ratings: list[Row] = []
         self._new_policies: list[Row] = []
         self._count = _Counter()
+        handlers = self.handlers
         for event in events:
-            self.handlers[event.topic](event)
+            handlers[event.topic](event)
         upsert(conn, t.issues, [self._issues[i] for i in self._touched])
         upsert(conn, t.tasks, list(self._tasks.values()))
         if self._ratings:
@@ -397,11 +415,11 @@ class IssuesProjection(Projection):
         upsert(conn, t.counters, self._count.rows(), add=("value",))
 
     def _row(self, e: ViewEvent) -> Row:
-        row = self._issues[e.originator_id]
-        self._touched.add(e.originator_id)
+        row = self._issues[e.originator_key]
+        self._touched.add(e.originator_key)
         return row
 
-    def _close_task(self, issue_id: UUID, state: str, at: datetime) -> Row | None:
+    def _close_task(self, issue_id: str, state: str, at: datetime) -> Row | None:
         task = self._open.pop(issue_id, None)
         if task is not None:
             task["state"] = state
@@ -441,12 +459,12 @@ class IssuesProjection(Projection):
     def _collected(self, e: ViewEvent) -> None:
         s = e.state
         at = parse_ts(s["timestamp"])
-        unit = uuid_of(s["unit_id"])
-        self._issues[e.originator_id] = {
-            "issue_id": e.originator_id,
+        unit = s["unit_id"]
+        self._issues[e.originator_key] = {
+            "issue_id": e.originator_key,
             "unit_id": unit,
             "origin_unit_id": unit,
-            "status": IssueStatus.COLLECTED.value,
+            "status": _ISSUE_STATUS["COLLECTED"],
             "scale": None,
             "category": s.get("category"),
             "title": s["title"],
@@ -476,7 +494,7 @@ class IssuesProjection(Projection):
             "closed_at": None,
             "ended_at": None,
         }
-        self._touched.add(e.originator_id)
+        self._touched.add(e.originator_key)
         self._count.add(unit, at, "collected")
 
     def _triaged(self, e: ViewEvent) -> None:
@@ -485,8 +503,8 @@ class IssuesProjection(Projection):
         scale = Scale(s["scale"])
         row["scale"] = scale.value
         row["category"] = s["category"]
-        row["status"] = IssueStatus.TRIAGED.value
-        self._count.add(uuid_of(s["unit_id"]), at, "triaged")
+        row["status"] = _ISSUE_STATUS["TRIAGED"]
+        self._count.add(s["unit_id"], at, "triaged")
         if row["responded_at"] is None:  # 响应: the first triage answers the resident
             limit = self._response_limit(int(s["policy_version"]), scale)
             due = self.calendar.deadline(row["collected_at"], limit)
@@ -494,42 +512,42 @@ class IssuesProjection(Projection):
             row["response_due"] = due
             row["responded_on_time"] = at <= due
             if at <= due:
-                self._count.add(uuid_of(s["unit_id"]), at, "responded_on_time")
+                self._count.add(s["unit_id"], at, "responded_on_time")
 
     def _absorbed(self, e: ViewEvent) -> None:
         self._row(e)["duplicates"] += 1
 
     def _on_agenda(self, e: ViewEvent) -> None:
-        self._row(e)["status"] = IssueStatus.ON_AGENDA.value
+        self._row(e)["status"] = _ISSUE_STATUS["ON_AGENDA"]
 
     def _deliberated(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
-        row["status"] = IssueStatus.DELIBERATED.value
+        row["status"] = _ISSUE_STATUS["DELIBERATED"]
         row["deliberated_at"] = at
-        row["decision_meeting_id"] = uuid_of(s["decision"]["meeting_id"])
-        self._count.add(uuid_of(s["unit_id"]), at, "deliberated")
+        row["decision_meeting_id"] = s["decision"]["meeting_id"]
+        self._count.add(s["unit_id"], at, "deliberated")
 
     def _fast_tracked(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
-        row["status"] = IssueStatus.FAST_TRACKED.value
+        row["status"] = _ISSUE_STATUS["FAST_TRACKED"]
         row["fast_tracked_at"] = at
-        self._count.add(uuid_of(s["unit_id"]), at, "fast_tracked")
+        self._count.add(s["unit_id"], at, "fast_tracked")
 
     def _fast_track_reported(self, e: ViewEvent) -> None:
         row = self._row(e)
         if row["decision_meeting_id"] is None:
-            row["decision_meeting_id"] = uuid_of(e.state["decision"]["meeting_id"])
+            row["decision_meeting_id"] = e.state["decision"]["meeting_id"]
 
     def _dispatched(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
         deadline = parse_ts(s["deadline"])
         assignee = s["assignee"]
-        unit = uuid_of(s["unit_id"])
+        unit = s["unit_id"]
         row.update(
-            status=IssueStatus.DISPATCHED.value,
+            status=_ISSUE_STATUS["DISPATCHED"],
             dispatch_count=s["dispatch_no"],
             assignee_kind=assignee["kind"],
             assignee_id=assignee["id"],
@@ -538,7 +556,7 @@ class IssuesProjection(Projection):
             deadline=deadline,
         )
         task = {
-            "issue_id": e.originator_id,
+            "issue_id": e.originator_key,
             "dispatch_no": s["dispatch_no"],
             "unit_id": unit,
             "title": row["title"],
@@ -552,63 +570,63 @@ class IssuesProjection(Projection):
             "ended_at": None,
             "chased": 0,
         }
-        self._tasks[(e.originator_id, s["dispatch_no"])] = task
-        self._open[e.originator_id] = task
+        self._tasks[(e.originator_key, s["dispatch_no"])] = task
+        self._open[e.originator_key] = task
         self._count.add(unit, at, "dispatched")
 
     def _returned(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
         row.update(
-            status=IssueStatus.RETURNED.value,
+            status=_ISSUE_STATUS["RETURNED"],
             assignee_kind=None,
             assignee_id=None,
             assignee_name=None,
             deadline=None,
         )
-        self._close_task(e.originator_id, TaskState.RETURNED, at)
-        self._count.add(uuid_of(s["unit_id"]), at, "returned")
+        self._close_task(e.originator_key, TaskState.RETURNED, at)
+        self._count.add(s["unit_id"], at, "returned")
 
     def _escalated(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
         row.update(
-            unit_id=uuid_of(s["to_unit_id"]),
-            status=IssueStatus.ESCALATED.value,
+            unit_id=s["to_unit_id"],
+            status=_ISSUE_STATUS["ESCALATED"],
             assignee_kind=None,
             assignee_id=None,
             assignee_name=None,
             deadline=None,
         )
-        self._close_task(e.originator_id, TaskState.ESCALATED, at)
-        self._count.add(uuid_of(s["unit_id"]), at, "escalated")
+        self._close_task(e.originator_key, TaskState.ESCALATED, at)
+        self._count.add(s["unit_id"], at, "escalated")
 
     def _chased(self, e: ViewEvent) -> None:
         self._row(e)
-        task = self._open.get(e.originator_id)
+        task = self._open.get(e.originator_key)
         if task is not None:
             task["chased"] += 1
-        self._count.add(uuid_of(e.state["unit_id"]), parse_ts(e.state["timestamp"]), "chased")
+        self._count.add(e.state["unit_id"], parse_ts(e.state["timestamp"]), "chased")
 
     def _resolved(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
-        row["status"] = IssueStatus.RESOLVED.value
+        row["status"] = _ISSUE_STATUS["RESOLVED"]
         if row["resolved_at"] is None:
             row["resolved_at"] = at
         if s.get("project_id"):
-            row["project_id"] = uuid_of(s["project_id"])
-        self._close_task(e.originator_id, TaskState.RESOLVED, at)
-        self._count.add(uuid_of(s["unit_id"]), at, "resolved")
+            row["project_id"] = s["project_id"]
+        self._close_task(e.originator_key, TaskState.RESOLVED, at)
+        self._count.add(s["unit_id"], at, "resolved")
 
     def _published(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
-        unit = uuid_of(s["unit_id"])
+        unit = s["unit_id"]
         households = int(s.get("households_benefiting", 0))
         delta = households - row["households_benefiting"]
         row.update(
-            status=IssueStatus.PUBLISHED.value, published_at=at, households_benefiting=households
+            status=_ISSUE_STATUS["PUBLISHED"], published_at=at, households_benefiting=households
         )
         self._count.add(unit, at, "published")
         self._count.add(unit, at, "households_benefiting", delta)
@@ -616,13 +634,13 @@ class IssuesProjection(Projection):
     def _evaluated(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
-        unit = uuid_of(s["unit_id"])
+        unit = s["unit_id"]
         satisfied = bool(s["satisfied"])
         row["ratings"] += 1
         row["satisfied"] += int(satisfied)
         self._ratings.append(
             {
-                "issue_id": e.originator_id,
+                "issue_id": e.originator_key,
                 "round": s["round"],
                 "resident_id": s["resident_id"],
                 "unit_id": unit,
@@ -641,14 +659,14 @@ class IssuesProjection(Projection):
         row, s = self._row(e), e.state
         at = parse_ts(s["timestamp"])
         row.update(
-            status=IssueStatus.REOPENED.value,
+            status=_ISSUE_STATUS["REOPENED"],
             reopened=row["reopened"] + 1,
             assignee_kind=None,
             assignee_id=None,
             assignee_name=None,
             deadline=None,
         )
-        self._count.add(uuid_of(s["unit_id"]), at, "reopened")
+        self._count.add(s["unit_id"], at, "reopened")
 
     def _ended(self, e: ViewEvent) -> None:
         row, s = self._row(e), e.state
@@ -659,8 +677,8 @@ class IssuesProjection(Projection):
         if status is IssueStatus.CLOSED:
             row["closed_at"] = at
         else:
-            self._close_task(e.originator_id, TaskState.WITHDRAWN, at)
-        self._count.add(uuid_of(s["unit_id"]), at, status.value)
+            self._close_task(e.originator_key, TaskState.WITHDRAWN, at)
+        self._count.add(s["unit_id"], at, status.value)
 
 
 class MeetingsProjection(Projection):
@@ -683,21 +701,22 @@ class MeetingsProjection(Projection):
         }
 
     def apply(self, conn: Connection, events: Sequence[ViewEvent]) -> None:
-        ids = {e.originator_id for e in events if e.topic != Meeting.Scheduled.TOPIC}
+        ids = {e.originator_key for e in events if e.topic != Meeting.Scheduled.TOPIC}
         self._rows = load_rows(conn, t.meetings, "meeting_id", ids)
+        handlers = self.handlers
         for event in events:
-            self.handlers[event.topic](event)
+            handlers[event.topic](event)
         upsert(conn, t.meetings, list(self._rows.values()))
 
     def _scheduled(self, e: ViewEvent) -> None:
         s = e.state
         scheduled_for = parse_ts(s["scheduled_for"])
-        self._rows[e.originator_id] = {
-            "meeting_id": e.originator_id,
-            "unit_id": uuid_of(s["unit_id"]),
+        self._rows[e.originator_key] = {
+            "meeting_id": e.originator_key,
+            "unit_id": s["unit_id"],
             "kind": s["kind"],
             "title": s["title"],
-            "status": MeetingStatus.SCHEDULED.value,
+            "status": _MEETING_STATUS["SCHEDULED"],
             "scheduled_for": scheduled_for,
             "month": month_of(scheduled_for),
             "roster_size": s["roster_size"],
@@ -713,38 +732,38 @@ class MeetingsProjection(Projection):
         }
 
     def _agenda(self, e: ViewEvent) -> None:
-        row = self._rows[e.originator_id]
+        row = self._rows[e.originator_key]
         row.update(
-            status=MeetingStatus.AGENDA_PUBLISHED.value,
+            status=_MEETING_STATUS["AGENDA_PUBLISHED"],
             agenda_published_at=parse_ts(e.state["timestamp"]),
             items=len(e.state["items"]),
         )
 
     def _convened(self, e: ViewEvent) -> None:
-        self._rows[e.originator_id].update(
-            status=MeetingStatus.CONVENED.value,
+        self._rows[e.originator_key].update(
+            status=_MEETING_STATUS["CONVENED"],
             present=e.state["present"],
             quorum_met=bool(e.state["quorum_met"]),
             convened_at=parse_ts(e.state["timestamp"]),
         )
 
     def _decided(self, e: ViewEvent) -> None:
-        row = self._rows[e.originator_id]
+        row = self._rows[e.originator_key]
         row["decided"] += 1
         row["adopted"] += int(bool(e.state["adopted"]))
 
     def _minutes(self, e: ViewEvent) -> None:
-        self._rows[e.originator_id].update(
-            status=MeetingStatus.MINUTES_PUBLISHED.value,
+        self._rows[e.originator_key].update(
+            status=_MEETING_STATUS["MINUTES_PUBLISHED"],
             minutes_published_at=parse_ts(e.state["timestamp"]),
         )
 
     def _closed(self, e: ViewEvent) -> None:
-        self._rows[e.originator_id]["status"] = MeetingStatus.CLOSED.value
+        self._rows[e.originator_key]["status"] = _MEETING_STATUS["CLOSED"]
 
     def _cancelled(self, e: ViewEvent) -> None:
-        self._rows[e.originator_id].update(
-            status=MeetingStatus.CANCELLED.value, cancelled_at=parse_ts(e.state["timestamp"])
+        self._rows[e.originator_key].update(
+            status=_MEETING_STATUS["CANCELLED"], cancelled_at=parse_ts(e.state["timestamp"])
         )
 
 
@@ -785,21 +804,22 @@ class ProjectsProjection(Projection):
         self.handlers = handlers
 
     def apply(self, conn: Connection, events: Sequence[ViewEvent]) -> None:
-        ids = {e.originator_id for e in events if e.topic != P + "Proposed"}
+        ids = {e.originator_key for e in events if e.topic != P + "Proposed"}
         self._rows = load_rows(conn, t.projects, "project_id", ids)
         receipts = {
-            uuid_of(e.state["pledge_id"]) for e in events if e.topic == P + "ContributionReceived"
+            e.state["pledge_id"] for e in events if e.topic == P + "ContributionReceived"
         }
         self._pledges = load_rows(conn, t.pledges, "pledge_id", receipts)
         self._count = _Counter("value_x100")
+        handlers = self.handlers
         for event in events:
-            self.handlers[event.topic](event)
+            handlers[event.topic](event)
         upsert(conn, t.projects, list(self._rows.values()))
         upsert(conn, t.pledges, list(self._pledges.values()))
         upsert(conn, t.project_facts, self._count.rows(), add=("value_x100",))
 
     def _add(self, e: ViewEvent, metric: str, hundredths: int = 100) -> None:
-        unit, at = uuid_of(e.state["unit_id"]), parse_ts(e.state["timestamp"])
+        unit, at = e.state["unit_id"], parse_ts(e.state["timestamp"])
         self._count.add(unit, at, metric, hundredths)
 
     def _fact(self, metric: str, field: str | None) -> Handler:
@@ -811,9 +831,9 @@ class ProjectsProjection(Projection):
     def _proposed(self, e: ViewEvent) -> None:
         s = e.state
         at = parse_ts(s["timestamp"])
-        self._rows[e.originator_id] = {
-            "project_id": e.originator_id,
-            "unit_id": uuid_of(s["unit_id"]),
+        self._rows[e.originator_key] = {
+            "project_id": e.originator_key,
+            "unit_id": s["unit_id"],
             "title": s["title"],
             "status": "proposed",
             "started_at": at,
@@ -824,7 +844,7 @@ class ProjectsProjection(Projection):
         self._add(e, "projects")
 
     def _status(self, e: ViewEvent) -> None:
-        self._rows[e.originator_id]["status"] = _PROJECT_STATUS[e.topic]
+        self._rows[e.originator_key]["status"] = _PROJECT_STATUS[e.topic]
 
     def _approved(self, e: ViewEvent) -> None:
         self._status(e)
@@ -832,15 +852,15 @@ class ProjectsProjection(Projection):
 
     def _maintainer(self, e: ViewEvent) -> None:
         self._status(e)
-        self._rows[e.originator_id]["under_maintenance"] = True
+        self._rows[e.originator_key]["under_maintenance"] = True
         self._add(e, "maintainers_assigned")
 
     def _pledged(self, e: ViewEvent) -> None:
         s = e.state
         amount = x100(s["amount"])
-        self._pledges[uuid_of(s["pledge_id"])] = {
-            "pledge_id": uuid_of(s["pledge_id"]),
-            "project_id": e.originator_id,
+        self._pledges[s["pledge_id"]] = {
+            "pledge_id": s["pledge_id"],
+            "project_id": e.originator_key,
             "kind": s["kind"],
             "contributor_kind": s["contributor"]["kind"],
             "pledged_x100": amount,
@@ -849,7 +869,7 @@ class ProjectsProjection(Projection):
         self._add(e, "pledged_" + _KIND_FIELD[s["kind"]], amount)
 
     def _received(self, e: ViewEvent) -> None:
-        pledge = self._pledges[uuid_of(e.state["pledge_id"])]
+        pledge = self._pledges[e.state["pledge_id"]]
         amount = x100(e.state["amount"])
         pledge["received_x100"] += amount
         self._add(e, "received_" + _KIND_FIELD[pledge["kind"]], amount)
@@ -865,7 +885,7 @@ class ProjectsProjection(Projection):
             self._add(e, "satisfied")
 
     def _benefits(self, e: ViewEvent) -> None:
-        row = self._rows[e.originator_id]
+        row = self._rows[e.originator_key]
         households = int(e.state["households_benefiting"])
         self._add(e, "households_benefiting", 100 * (households - row["households_benefiting"]))
         row["households_benefiting"] = households
