@@ -128,6 +128,13 @@ def test_every_issue_and_meeting_event_round_trips_equal() -> None:
         assert back == event
 
 
+def test_the_stored_json_is_byte_for_byte_the_orjson_of_the_json_dump() -> None:
+    envelope = {"originator_id", "originator_version"}
+    for event in _history():
+        expected = orjson.dumps(event.model_dump(mode="json", exclude=envelope))
+        assert MAPPER.to_stored_event(event).state == expected
+
+
 def test_a_reopening_keeps_its_decimal_share_exactly() -> None:
     (reopened,) = [e for e in _history() if isinstance(e, Issue.Reopened)]
     back = MAPPER.to_domain_event(MAPPER.to_stored_event(reopened))

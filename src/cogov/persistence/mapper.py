@@ -57,11 +57,15 @@ def decode_state(topic: str, state: bytes) -> dict[str, Any]:
 class PydanticMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         model: BaseModel = domain_event
-        state = model.model_dump(mode="json", exclude=_ENVELOPE)
         class_version = getattr(type(model), "class_version", 1)
         if class_version > 1:
+            state = model.model_dump(mode="json", exclude=_ENVELOPE)
             state["class_version"] = class_version
-        data = self.transcoder.encode(state)
+            data = self.transcoder.encode(state)
+        else:
+            # pydantic-core writes the same compact JSON as orjson over model_dump (checked
+            # byte for byte in tests/unit/test_mapper.py), about 1.5× faster
+            data = type(model).__pydantic_serializer__.to_json(model, exclude=_ENVELOPE)
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
