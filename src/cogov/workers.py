@@ -138,8 +138,21 @@ def run_worker(
             log.info("applied %d events", read)
         if should_stop():
             break
-        stats.wakeups += waker.wait(poll)
+        stats.wakeups += _wait_in_slices(waker, poll, should_stop)
     return stats
+
+
+def _wait_in_slices(waker: Waker, poll: float, should_stop: Callable[[], bool]) -> bool:
+    """Wait up to ``poll`` seconds for a notification, looking at ``should_stop`` every
+    second, so SIGTERM ends a worker promptly even with a long poll."""
+    deadline = time.monotonic() + poll
+    while not should_stop():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        if waker.wait(min(remaining, 1.0)):
+            return True
+    return False
 
 
 # -- read-model migrations -------------------------------------------------------------------

@@ -5,9 +5,10 @@ decodes the stored JSON with orjson, upcasts it (:func:`cogov.persistence.mapper
 and hands the projections a :class:`ViewEvent` with the state as a plain ``dict``.
 
 Identifiers stay text: the originator id is carried in its canonical form (``str(UUID)``,
-lowercase with dashes — how the event stores write it and how pydantic writes the ids in
-the state), so the projections key their dicts by strings, which hash in C, instead of
-building and hashing a :class:`~uuid.UUID` per event. ``originator_id`` still gives the UUID.
+lowercase with dashes — how PostgreSQL prints a uuid and how pydantic writes the ids in the
+state; the runner adds the dashes to SQLite's 32 hex digits), so the projections key their
+dicts by strings, which hash in C, instead of building and hashing a :class:`~uuid.UUID` per
+event. ``originator_id`` still gives the UUID.
 """
 
 from __future__ import annotations

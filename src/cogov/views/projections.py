@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
@@ -117,7 +118,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     _write(conn, table, rows, (), upsert=False)
 
 
-_Statement = tuple[str, Callable[[Sequence[Row]], list[tuple[Any, ...]]]]
+_Statement = tuple[str, Callable[[Row], tuple[Any, ...]], list[tuple[int, Callable[[Any], Any]]]]
 _STATEMENTS: dict[tuple[str, str, tuple[str, ...], bool], _Statement] = {}
 
 
@@ -126,18 +127,23 @@ def _write(
 ) -> None:
     """The batch writes bypass SQLAlchemy's per-row parameter processing (the largest cost of
     a rebuild after decoding): the statement is compiled once per dialect and table, the few
-    values that need it are converted by plain functions (one generated list comprehension
-    per statement, see :func:`_tuples_of`), and the rows go to the driver's ``executemany``.
-    Unqualified table names resolve through the connection's ``search_path`` on PostgreSQL
-    (set from the store URL's schema)."""
+    values that need it are converted by plain functions, and the rows go to the driver's
+    ``executemany``. Unqualified table names resolve through the connection's
+    ``search_path`` on PostgreSQL (set from the store URL's schema)."""
     if not rows:
         return
     key = (conn.dialect.name, table.name, tuple(add), upsert)
     prepared = _STATEMENTS.get(key)
     if prepared is None:
         prepared = _STATEMENTS[key] = _prepare(conn, table, add, upsert=upsert)
-    sql, tuples_of = prepared
-    conn.exec_driver_sql(sql, tuples_of(rows))
+    sql, values_of, conversions = prepared
+    data: list[Any] = list(map(values_of, rows))
+    if conversions:  # column by column: the loops run in C (map, zip), not per value
+        columns: list[Any] = list(zip(*data, strict=True))
+        for index, convert in conversions:
+            columns[index] = map(convert, columns[index])
+        data = list(zip(*columns, strict=True))
+    conn.exec_driver_sql(sql, data)
 
 
 def _prepare(conn: Connection, table: Table, add: Sequence[str], *, upsert: bool) -> _Statement:
@@ -166,28 +172,19 @@ def _prepare(conn: Connection, table: Table, add: Sequence[str], *, upsert: bool
         for name in order:
             sql = sql.replace(f"%({name})s", "%s")
         names = order
+    getter = itemgetter(*names)
+    values_of: Callable[[Row], tuple[Any, ...]]
+    if len(names) == 1:
+        values_of = lambda row: (getter(row),)  # noqa: E731 - itemgetter of one is no tuple
+    else:
+        values_of = cast(Callable[[Row], tuple[Any, ...]], getter)
     types = {c.name: c.type for c in table.columns}
-    return sql, _tuples_of([(name, _converter(dialect.name, types[name])) for name in names])
-
-
-def _tuples_of(
-    columns: Sequence[tuple[str, Callable[[Any], Any]]],
-) -> Callable[[Sequence[Row]], list[tuple[Any, ...]]]:
-    """A function turning row dicts into parameter tuples in the statement's order, each value
-    passed through its column's converter. Generated once per statement as one list
-    comprehension (``[(row['a'], c1(row['b']), …) for row in rows]``): a batch writes tens of
-    thousands of rows, and a generic loop per value costs more than the driver's insert.
-    Only the column names (``repr``-quoted) and the converters go into the generated code."""
-    scope: dict[str, Any] = {}
-    items = []
-    for index, (name, convert) in enumerate(columns):
-        if convert is _same:
-            items.append(f"row[{name!r}]")
-        else:
-            scope[f"c{index}"] = convert
-            items.append(f"c{index}(row[{name!r}])")
-    source = f"lambda rows: [({', '.join(items)},) for row in rows]"
-    return cast(Callable[[Sequence[Row]], list[tuple[Any, ...]]], eval(source, scope))  # noqa: S307
+    conversions = [
+        (index, convert)
+        for index, name in enumerate(names)
+        if (convert := _converter(dialect.name, types[name])) is not _same
+    ]
+    return sql, values_of, conversions
 
 
 def _same(value: Any) -> Any:
@@ -286,16 +283,17 @@ class UnitsProjection(Projection):
         s = e.state
         parent = uuid_of(s["parent_id"]) if s.get("parent_id") else None
         level = UnitLevel(s["level"])
-        self._conn.execute(
-            insert(t.units).values(
-                unit_id=e.originator_id,
-                name=s["name"],
-                level=level.value,
-                depth=level.depth,
-                parent_id=parent,
-                households=s.get("households", 0),
-                established_at=parse_ts(s["timestamp"]),
-            )
+        self._conn.execute(  # parameters, not .values(): one cached compiled statement
+            insert(t.units),
+            {
+                "unit_id": e.originator_id,
+                "name": s["name"],
+                "level": level.value,
+                "depth": level.depth,
+                "parent_id": parent,
+                "households": s.get("households", 0),
+                "established_at": parse_ts(s["timestamp"]),
+            },
         )
         closure = [{"ancestor_id": e.originator_id, "unit_id": e.originator_id, "distance": 0}]
         if parent is not None:
@@ -806,9 +804,7 @@ class ProjectsProjection(Projection):
     def apply(self, conn: Connection, events: Sequence[ViewEvent]) -> None:
         ids = {e.originator_key for e in events if e.topic != P + "Proposed"}
         self._rows = load_rows(conn, t.projects, "project_id", ids)
-        receipts = {
-            e.state["pledge_id"] for e in events if e.topic == P + "ContributionReceived"
-        }
+        receipts = {e.state["pledge_id"] for e in events if e.topic == P + "ContributionReceived"}
         self._pledges = load_rows(conn, t.pledges, "pledge_id", receipts)
         self._count = _Counter("value_x100")
         handlers = self.handlers

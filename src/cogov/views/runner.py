@@ -169,7 +169,8 @@ class ViewRunner:
     def run_once(self) -> int:
         """Apply the next batch to every projection in one transaction. Returns the number of
         notifications read (0 when the views are current)."""
-        return self._guard(self._run_once)
+        with _collector_paused():
+            return self._guard(self._run_once)
 
     def catch_up(self) -> int:
         """Apply batches until the views are current. Returns the notifications read."""
@@ -197,7 +198,7 @@ class ViewRunner:
 
     # -- internals -----------------------------------------------------------------------
     def _run_once(self) -> int:
-        with _collector_paused(), self._write() as conn, conn.begin():
+        with self._write() as conn, conn.begin():
             self._lock(conn)
             rows = self._tracked(conn)
             tracked: dict[str, int | None] = {p.name: rows.get(p.name) for p in self.projections}
