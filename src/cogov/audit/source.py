@@ -75,7 +75,8 @@ class EventSource:
                 "COALESCE(CAST(e.originator_version AS INTEGER), -1), "
                 "COALESCE(CAST(e.topic AS BLOB), X''), COALESCE(CAST(e.state AS BLOB), X''), "
                 "c.hash "
-                f"FROM {table} e LEFT JOIN audit_chain c ON c.position = e.rowid AND c.position > ? "
+                f"FROM {table} e LEFT JOIN audit_chain c "
+                "ON c.position = e.rowid AND c.position > ? "
                 "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
             )
             self._max = f"SELECT MAX(rowid) FROM {table}"
