@@ -7,7 +7,6 @@ command author's question. Lists, counts and rates come from the views (``cogov.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -78,12 +77,6 @@ class UnitRecord(Record):
     level: UnitLevel
     parent_id: UUID | None
     households: int
-
-
-class ContributionTotals(BaseModel):
-    money: Decimal = Decimal(0)
-    labour_days: Decimal = Decimal(0)
-    materials: Decimal = Decimal(0)
 
 
 _RECORDS: dict[type[Any], type[Record]] = {

@@ -40,7 +40,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import resolve_topic
-from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -97,6 +97,18 @@ def create_view_engine(config: StoreConfig) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+# built once: a command in the embedded default runs these for every projection after every save
+_TRACKED = select(t.tracking.c.projection, t.tracking.c.position)
+_ADVANCE = (
+    update(t.tracking)
+    .where(
+        t.tracking.c.projection == bindparam("name"),
+        t.tracking.c.position == bindparam("expected"),
+    )
+    .values(position=bindparam("new"))
+)
 
 
 class ViewRunner:
@@ -278,8 +290,7 @@ class ViewRunner:
 
     @staticmethod
     def _tracked(conn: Connection) -> dict[str, int]:
-        query = select(t.tracking.c.projection, t.tracking.c.position)
-        return {str(name): int(position) for name, position in conn.execute(query).all()}
+        return {str(name): int(position) for name, position in conn.execute(_TRACKED).all()}
 
     def _needs_upcast(self, topic: str) -> bool:
         cls = self._classes[topic] = resolve_topic(topic)
@@ -298,11 +309,7 @@ class ViewRunner:
         if expected is None:
             conn.execute(t.tracking.insert().values(projection=name, position=new))
             return
-        moved = conn.execute(
-            update(t.tracking)
-            .where(t.tracking.c.projection == name, t.tracking.c.position == expected)
-            .values(position=new)
-        )
+        moved = conn.execute(_ADVANCE, {"name": name, "expected": expected, "new": new})
         if moved.rowcount != 1:
             raise StoreError(
                 f"view {name!r} was moved from {expected} by another runner",
