@@ -16,7 +16,8 @@ from uuid import UUID
 from cogov.app.meetings import AgendaTopic
 from cogov.application import CoGov
 from cogov.demo.district import District
-from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, month_of, rate_result
+from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, rate_result
+from cogov.demo.steps import decide_project, raise_issue, report_month
 from cogov.domain.values import (
     BodyKind,
     Channel,
@@ -65,15 +66,17 @@ def play(app: CoGov, district: District) -> BridgeFacts:
     village = district.village(VILLAGE)
     cadre = village.cadre
     group = district.group(VILLAGE, GROUP)
-    issue = app.collect_issue(
-        village.grid_worker,
-        unit_id=group,
+    issue = raise_issue(
+        app,
+        district,
+        village,
+        group,
         channel=Channel.EVENING_TALK,
-        raised_by=district.resident_id(group, 0),
         title="渡河危桥急需重建",
         description="桥宽不足2米、栏杆缺失，够不上国家桥梁项目资金，学生和老人过河危险",
+        scale=Scale.MAJOR,
+        category="道路交通",
     )
-    app.triage_issue(cadre, issue, scale=Scale.MAJOR, category="道路交通")
 
     # Residents elect a bridge-repair council of five.
     clock.advance(days=1)
@@ -112,15 +115,16 @@ def play(app: CoGov, district: District) -> BridgeFacts:
         present=19,
         votes=[Vote(18, 0, 1)],
     )
-    project = app.propose_project(
+    project = decide_project(
+        app,
         cadre,
         unit_id=village.id,
+        issue_id=issue,
+        meeting_id=meeting,
         title="渡河便民桥重建",
-        budget=Decimal(150_000),
-        issue_ids=[issue],
+        budget=150_000,
         description="宽3.5米钢筋混凝土桥，两岸引道",
     )
-    app.approve_project(cadre, project, meeting_id=meeting, item_no=1)
     app.dispatch_issue(cadre, issue, assignee=app.body(council).as_assignee())
 
     # 有钱出钱、有力出力; the township brings 白羊社区 in to share the cost.
@@ -130,20 +134,20 @@ def play(app: CoGov, district: District) -> BridgeFacts:
     contribute(app, cadre, project, _TOWNSHIP, ContributionKind.MONEY, MONEY_FROM_TOWNSHIP)
     contribute(app, cadre, project, _FIRM, ContributionKind.MATERIALS, MATERIALS_FROM_FIRM)
     contribute(app, cadre, project, _RESIDENTS, ContributionKind.LABOUR, LABOUR_DAYS)
-    app.report_progress(
+    report_month(
+        app,
         member,
         project,
-        month=month_of(app),
-        funds_used=Decimal(41_000),
+        funds_used=41_000,
         percent_done=40,
         note="桥墩浇筑完成，资金使用明细已公示",
     )
     clock.advance(days=30)
-    app.report_progress(
+    report_month(
+        app,
         member,
         project,
-        month=month_of(app),
-        funds_used=Decimal(86_500),
+        funds_used=86_500,
         percent_done=100,
         note="桥面、栏杆完工，结余资金留作管护",
     )

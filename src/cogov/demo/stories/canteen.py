@@ -11,7 +11,8 @@ from uuid import UUID
 from cogov.app.meetings import AgendaTopic
 from cogov.application import CoGov
 from cogov.demo.district import District
-from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, month_of, rate_result
+from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, rate_result
+from cogov.demo.steps import decide_project, raise_issue, report_month
 from cogov.domain.values import (
     Assignee,
     AssigneeKind,
@@ -49,15 +50,17 @@ def play(app: CoGov, district: District) -> CanteenFacts:
     village = district.village(VILLAGE)
     cadre = village.cadre
     group = district.group(VILLAGE, GROUP)
-    issue = app.collect_issue(
-        village.grid_worker,
-        unit_id=group,
+    issue = raise_issue(
+        app,
+        district,
+        village,
+        group,
         channel=Channel.EVENING_TALK,
-        raised_by=district.resident_id(group, 0),
         title="留守老人吃饭难",
         description="子女外出务工，八十岁以上老人一日三餐没着落（塆组夜话上提出）",
+        scale=Scale.MAJOR,
+        category="养老服务",
     )
-    app.triage_issue(cadre, issue, scale=Scale.MAJOR, category="养老服务")
     meeting = hold_meeting(
         app,
         village,
@@ -68,14 +71,15 @@ def play(app: CoGov, district: District) -> CanteenFacts:
         votes=[Vote(20)],
     )
     decided_at = clock.now()
-    project = app.propose_project(
+    project = decide_project(
+        app,
         cadre,
         unit_id=village.id,
+        issue_id=issue,
+        meeting_id=meeting,
         title="师庄村幸福大食堂",
-        budget=Decimal(50_000),
-        issue_ids=[issue],
+        budget=50_000,
     )
-    app.approve_project(cadre, project, meeting_id=meeting, item_no=1)
     app.dispatch_issue(
         cadre, issue, assignee=Assignee(kind=AssigneeKind.CADRE, id=cadre.id, name="师庄村两委")
     )
@@ -87,11 +91,11 @@ def play(app: CoGov, district: District) -> CanteenFacts:
     clock.advance(days=6)
     contribute(app, cadre, project, villagers, ContributionKind.LABOUR, LABOUR_DAYS)
     clock.set(decided_at + timedelta(days=13, hours=6))
-    app.report_progress(
+    report_month(
+        app,
         cadre,
         project,
-        month=month_of(app),
-        funds_used=Decimal(9_800),
+        funds_used=9_800,
         percent_done=100,
         note="村民投工投劳改造村部厨房与餐厅，食堂完工，账目公示",
     )

@@ -14,7 +14,8 @@ from uuid import UUID
 from cogov.app.meetings import AgendaTopic
 from cogov.application import CoGov
 from cogov.demo.district import District
-from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, month_of, rate_result
+from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, rate_result
+from cogov.demo.steps import decide_project, raise_issue, report_month
 from cogov.domain.values import (
     Channel,
     ContributionKind,
@@ -47,15 +48,18 @@ def play(app: CoGov, district: District) -> DatangFacts:
     village = district.village(VILLAGE)
     cadre = village.cadre
     group = district.group(VILLAGE, GROUP)
-    issue = app.collect_issue(
-        village.grid_worker,
-        unit_id=group,
+    issue = raise_issue(
+        app,
+        district,
+        village,
+        group,
+        raiser=1,
         channel=Channel.EVENING_TALK,
-        raised_by=district.resident_id(group, 1),
         title="村中闲置地块如何利用",
         description="村中心一块闲置地长满杂草，有人想种菜，有人想停车，有人想建球场",
+        scale=Scale.MAJOR,
+        category="公共设施",
     )
-    app.triage_issue(cadre, issue, scale=Scale.MAJOR, category="公共设施")
     talks, adopted = [], []
     for n, (topic, vote) in enumerate(
         (
@@ -87,24 +91,25 @@ def play(app: CoGov, district: District) -> DatangFacts:
         present=19,
         votes=[Vote(19)],
     )
-    project = app.propose_project(
+    project = decide_project(
+        app,
         cadre,
         unit_id=village.id,
+        issue_id=issue,
+        meeting_id=decision,
         title="大塘村多功能广场",
-        budget=Decimal(90_000),
-        issue_ids=[issue],
+        budget=90_000,
     )
-    app.approve_project(cadre, project, meeting_id=decision, item_no=1)
     for name, amount in DONATIONS.items():
         donors = Contributor(kind=ContributorKind.RESIDENT, id=f"{name}-村民", name=f"{name}村民")
         contribute(app, cadre, project, donors, ContributionKind.MONEY, amount)
     app.dispatch_issue(cadre, issue, assignee=District.department("住建局"))
     clock.advance(days=20)
-    app.report_progress(
+    report_month(
+        app,
         cadre,
         project,
-        month=month_of(app),
-        funds_used=Decimal(48_000),
+        funds_used=48_000,
         percent_done=100,
         note="广场硬化、划线、篮球架安装完成",
     )

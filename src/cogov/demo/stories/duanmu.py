@@ -10,7 +10,8 @@ from uuid import UUID
 from cogov.app.meetings import AgendaTopic
 from cogov.application import CoGov
 from cogov.demo.district import District
-from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, month_of, rate_result
+from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, rate_result
+from cogov.demo.steps import decide_project, raise_issue, report_month
 from cogov.domain.values import (
     Assignee,
     AssigneeKind,
@@ -42,15 +43,18 @@ def play(app: CoGov, district: District) -> DuanmuFacts:
     village = district.village(VILLAGE)
     cadre = village.cadre
     group = district.group(VILLAGE, GROUP)
-    issue = app.collect_issue(
-        village.grid_worker,
-        unit_id=group,
+    issue = raise_issue(
+        app,
+        district,
+        village,
+        group,
+        raiser=2,
         channel=Channel.GRID_WORKER,
-        raised_by=district.resident_id(group, 2),
         title="路中大坑阻断通行",
         description="废弃取土坑横在进村路上，雨天积水，车辆绕行两公里",
+        scale=Scale.MAJOR,
+        category="道路交通",
     )
-    app.triage_issue(cadre, issue, scale=Scale.MAJOR, category="道路交通")
     meeting = hold_meeting(
         app,
         village,
@@ -60,14 +64,15 @@ def play(app: CoGov, district: District) -> DuanmuFacts:
         present=17,
         votes=[Vote(16, 0, 1)],
     )
-    project = app.propose_project(
+    project = decide_project(
+        app,
         cadre,
         unit_id=village.id,
+        issue_id=issue,
+        meeting_id=meeting,
         title="段墓社区填坑修路",
-        budget=Decimal(70_000),
-        issue_ids=[issue],
+        budget=70_000,
     )
-    app.approve_project(cadre, project, meeting_id=meeting, item_no=1)
     app.dispatch_issue(
         cadre, issue, assignee=Assignee(kind=AssigneeKind.CADRE, id=cadre.id, name="段墓社区两委")
     )
@@ -79,14 +84,15 @@ def play(app: CoGov, district: District) -> DuanmuFacts:
     months = []
     for used, percent in REPORTS:
         clock.advance(days=30)
-        months.append(month_of(app))
-        app.report_progress(
-            cadre,
-            project,
-            month=months[-1],
-            funds_used=used,
-            percent_done=percent,
-            note=f"进度{percent}%，累计用款¥{used:,}，明细张榜公布",
+        months.append(
+            report_month(
+                app,
+                cadre,
+                project,
+                funds_used=used,
+                percent_done=percent,
+                note=f"进度{percent}%，累计用款¥{used:,}，明细张榜公布",
+            )
         )
     app.complete_project(cadre, project)
     app.accept_project(

@@ -16,6 +16,7 @@ from cogov.app.meetings import AgendaTopic
 from cogov.application import CoGov
 from cogov.demo.district import District
 from cogov.demo.loop import Vote, clock_of, hold_meeting, rate_result
+from cogov.demo.steps import raise_issue
 from cogov.domain.values import Assignee, AssigneeKind, Channel, MeetingKind, Role, Scale
 
 __all__ = ["GasFacts", "play"]
@@ -40,15 +41,17 @@ def play(app: CoGov, district: District) -> GasFacts:
     cadre = village.cadre
     group = district.group(VILLAGE, "枪杆刘西片")
     collected_at = clock.now()
-    issue = app.collect_issue(
-        village.grid_worker,
-        unit_id=group,
+    issue = raise_issue(
+        app,
+        district,
+        village,
+        group,
         channel=Channel.GRID_WORKER,
-        raised_by=district.resident_id(group, 0),
         title="部分住户至今未通天然气",
         description=f"西片{HOUSEHOLDS}户不通燃气，冬季做饭取暖靠液化气罐，既贵又不安全",
+        scale=Scale.MAJOR,
+        category="燃气入户",
     )
-    app.triage_issue(cadre, issue, scale=Scale.MAJOR, category="燃气入户")
     clock.advance(days=1)
     two_committees = hold_meeting(
         app,

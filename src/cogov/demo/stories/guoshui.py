@@ -15,7 +15,8 @@ from uuid import UUID
 from cogov.app.meetings import AgendaTopic
 from cogov.application import CoGov
 from cogov.demo.district import District
-from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, month_of, rate_result
+from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, rate_result
+from cogov.demo.steps import decide_project, raise_issue, report_month
 from cogov.domain.values import (
     BodyKind,
     Channel,
@@ -85,15 +86,18 @@ def play(app: CoGov, district: District) -> GuoshuiFacts:
     app.take_office(cadre, body)
     chair = district.grant(app, "gs-0", Role.COUNCIL_MEMBER, estate, organisation=str(body))
 
-    issue = app.collect_issue(
-        district.resident(estate, 0),
-        unit_id=estate,
+    issue = raise_issue(
+        app,
+        district,
+        village,
+        estate,
+        collector=district.resident(estate, 0),
         channel=Channel.ONLINE_GROUP,
-        raised_by=district.resident_id(estate, 0),
         title="国税小区老旧失修，亟需改造",
         description="上世纪80年代建成，管网老化、屋面漏水、菜园和违建挤占公共空间",
+        scale=Scale.MAJOR,
+        category="老旧小区改造",
     )
-    app.triage_issue(cadre, issue, scale=Scale.MAJOR, category="老旧小区改造")
     meetings = []
     for n, topic in enumerate(PLAN_MEETINGS, 1):
         meetings.append(
@@ -120,34 +124,35 @@ def play(app: CoGov, district: District) -> GuoshuiFacts:
         present=27,
         votes=[Vote(26, 0, 1)],
     )
-    project = app.propose_project(
+    project = decide_project(
+        app,
         cadre,
         unit_id=estate,
+        issue_id=issue,
+        meeting_id=decision,
         title="国税小区老旧小区改造",
-        budget=Decimal(420_000),
-        issue_ids=[issue],
+        budget=420_000,
     )
-    app.approve_project(cadre, project, meeting_id=decision, item_no=1)
     app.dispatch_issue(cadre, issue, assignee=app.body(body).as_assignee())
     residents = Contributor(kind=ContributorKind.RESIDENT, id="国税小区-居民", name="国税小区居民")
     government = Contributor(kind=ContributorKind.GOVERNMENT, id="枝江市", name="枝江市财政")
     contribute(app, chair, project, residents, ContributionKind.MONEY, DONATIONS)
     contribute(app, chair, project, residents, ContributionKind.LABOUR, LABOUR_DAYS)
     contribute(app, chair, project, government, ContributionKind.MONEY, Decimal(300_000))
-    app.report_progress(
+    report_month(
+        app,
         chair,
         project,
-        month=month_of(app),
-        funds_used=Decimal(150_000),
+        funds_used=150_000,
         percent_done=35,
         note="菜园清理、违建拆除完成（居民投工投劳）",
     )
     clock.advance(days=31)
-    app.report_progress(
+    report_month(
+        app,
         chair,
         project,
-        month=month_of(app),
-        funds_used=Decimal(372_000),
+        funds_used=372_000,
         percent_done=100,
         note="管网、屋面、道路改造完工，账目公示",
     )

@@ -13,7 +13,8 @@ from uuid import UUID
 from cogov.app.meetings import AgendaTopic
 from cogov.application import CoGov
 from cogov.demo.district import District
-from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, month_of, rate_result
+from cogov.demo.loop import Vote, clock_of, contribute, hold_meeting, rate_result
+from cogov.demo.steps import decide_project, raise_issue, report_month
 from cogov.domain.values import (
     Assignee,
     AssigneeKind,
@@ -50,15 +51,18 @@ def play(app: CoGov, district: District) -> TanhualinFacts:
     village = district.village(VILLAGE)
     cadre = village.cadre
     street = district.group(VILLAGE, STREET)
-    issue = app.collect_issue(
-        district.resident(street, 0),
-        unit_id=street,
+    issue = raise_issue(
+        app,
+        district,
+        village,
+        street,
+        collector=district.resident(street, 0),
         channel=Channel.HOTLINE,
-        raised_by=district.resident_id(street, 0),
         title="商铺夜间噪音扰民多年",
         description="酒吧、餐馆室外音响深夜不停，老人孩子无法休息",
+        scale=Scale.MINOR,
+        category="噪音",
     )
-    app.triage_issue(cadre, issue, scale=Scale.MINOR, category="噪音")
     meeting = hold_meeting(
         app,
         village,
@@ -73,30 +77,24 @@ def play(app: CoGov, district: District) -> TanhualinFacts:
         notice=timedelta(days=2),
         votes=[Vote(31, 2, 1), Vote(32, 1, 1)],
     )
-    project = app.propose_project(
+    project = decide_project(
+        app,
         cadre,
         unit_id=street,
+        issue_id=issue,
+        meeting_id=meeting,
         title="昙华林夜间静音共管",
-        budget=Decimal(6_000),
-        issue_ids=[issue],
+        budget=6_000,
         scale=Scale.MINOR,
         description="提示牌、分贝仪、巡查马甲",
     )
-    app.approve_project(cadre, project, meeting_id=meeting, item_no=1)
     patrol_team = Assignee(
         kind=AssigneeKind.COUNCIL, id="昙华林志愿巡查队", name="昙华林志愿巡查队"
     )
     app.dispatch_issue(cadre, issue, assignee=patrol_team)
     shops = Contributor(kind=ContributorKind.FIRM, id="昙华林商户联盟", name="昙华林商户联盟")
     contribute(app, cadre, project, shops, ContributionKind.MONEY, Decimal(6_000))
-    app.report_progress(
-        cadre,
-        project,
-        month=month_of(app),
-        funds_used=Decimal(5_400),
-        percent_done=100,
-        note="提示牌、分贝仪到位",
-    )
+    report_month(app, cadre, project, funds_used=5_400, percent_done=100, note="提示牌、分贝仪到位")
     app.complete_project(cadre, project)
     app.accept_project(
         cadre, project, summary="议事会确认共管设施到位", meeting_id=meeting, item_no=1
