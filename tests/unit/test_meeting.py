@@ -218,6 +218,24 @@ def test_attendance_cannot_exceed_the_roster() -> None:
     refused(meeting(published()), convened(31), "meeting.attendance.range", RuleViolationError)
 
 
+def test_a_meeting_convenes_on_its_scheduled_day_even_before_the_hour() -> None:
+    # scheduled for 09:00 Beijing time on day 5; the chair opens it at 08:00 the same day
+    subject = meeting(published())
+    assert when(subject, lambda m: m.convene(chair(at=later(days=5, hours=-1)), present=20)) == [
+        "Convened"
+    ]
+
+
+def test_a_meeting_does_not_convene_before_its_scheduled_day() -> None:
+    # 23:00 Beijing time on the evening before: the agenda notice would mean nothing
+    refused(
+        meeting(published()),
+        lambda m: m.convene(chair(at=later(days=4, hours=14)), present=20),
+        "meeting.convene.not_before_scheduled_day",
+        DeadlineError,
+    )
+
+
 def test_a_meeting_without_a_public_agenda_does_not_convene() -> None:
     refused(meeting(), convened(20), "meeting.transition.convene", IllegalTransitionError)
 
