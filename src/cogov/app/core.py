@@ -34,6 +34,7 @@ from cogov.clock import Clock, SystemClock
 from cogov.domain.base import Aggregate, AggregateSnapshot, Context, project
 from cogov.domain.policy import Policy
 from cogov.domain.policybook import POLICY_BOOK_ID, WHOLE_DEPLOYMENT, PolicyBook
+from cogov.domain.project import Project
 from cogov.domain.unit import GovernanceUnit
 from cogov.domain.values import Actor, Role
 from cogov.errors import (
@@ -59,7 +60,7 @@ from cogov.security.permissions import DEFAULT_ROLE_PERMISSIONS, Permission
 from cogov.security.vault import KeyVault, open_key_vault
 from cogov.views.runner import ViewMode, ViewRunner
 
-__all__ = ["AppCore", "EventStoreApp", "command"]
+__all__ = ["PROJECT_SNAPSHOT_INTERVAL", "AppCore", "EventStoreApp", "command"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -68,11 +69,18 @@ AggT = TypeVar("AggT", bound=Aggregate)
 SYSTEM_ACTOR = Actor(id="cogov", role=Role.SYSTEM, unit_id=WHOLE_DEPLOYMENT)
 
 
+#: A Project is snapshotted at every 50th event (its stream grows for years: contributions,
+#: monthly reports, inspections); other aggregates are short and are always replayed.
+PROJECT_SNAPSHOT_INTERVAL = 50
+
+
 class EventStoreApp(Application[UUID]):
     """eventsourcing's Application, wired to cogov's pydantic/orjson mapper."""
 
     name = "CoGov"
     snapshot_class = AggregateSnapshot
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Project: PROJECT_SNAPSHOT_INTERVAL}
+    snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {Project: project}
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
@@ -229,6 +237,11 @@ class AppCore:
         views: ViewMode = "sync",
         audit: ViewMode = "sync",
     ) -> None:
+        # check the modes before anything is opened or created
+        if views not in ("sync", "off"):
+            raise InvalidInputError(f"views is 'sync' or 'off', not {views!r}", rule="input.views")
+        if audit not in ("sync", "off"):
+            raise InvalidInputError(f"audit is 'sync' or 'off', not {audit!r}", rule="input.audit")
         self.config: StoreConfig = parse_database_url(database_url)
         self.clock: Clock = clock or SystemClock()
         self.calendar = WorkingCalendar()
@@ -251,8 +264,6 @@ class AppCore:
         #: the tamper-evident hash chain over every event (docs/audit.md). "sync" extends it
         #: after every save; "off" leaves it to a chain worker (docs/deployment.md) — with
         #: many writer processes on one PostgreSQL store, one chainer avoids their contention
-        if audit not in ("sync", "off"):
-            raise InvalidInputError(f"audit is 'sync' or 'off', not {audit!r}", rule="input.audit")
         self.audit_chain = HashChain(self.config, self.store.recorder)
         if audit == "sync":
             self._after_save.append(self.audit_chain.after_save)
@@ -268,8 +279,6 @@ class AppCore:
             weakref.finalize(self, self.key_vault.close)
         #: the read models (docs/views.md); "sync" brings them up to date after every save,
         #: "off" leaves them to an external worker running ViewRunner(config).catch_up()
-        if views not in ("sync", "off"):
-            raise InvalidInputError(f"views is 'sync' or 'off', not {views!r}", rule="input.views")
         self.views = ViewRunner(
             self.config,
             recorder=self.store.recorder,

@@ -13,9 +13,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from cogov.app.core import AppCore, EventStoreApp, command
+from cogov.app.core import PROJECT_SNAPSHOT_INTERVAL, AppCore, command
 from cogov.app.records import Record, register_record
-from cogov.domain.base import project as replay
 from cogov.domain.body import ResidentsBody
 from cogov.domain.issue import Issue
 from cogov.domain.meeting import Meeting
@@ -51,18 +50,6 @@ from cogov.errors import PermissionDeniedError, RuleViolationError
 from cogov.security.permissions import Permission as P
 
 __all__ = ["PROJECT_SNAPSHOT_INTERVAL", "ProjectCommands", "ProjectRecord", "authorize_in_line"]
-
-#: A Project is snapshotted at every 50th event.
-PROJECT_SNAPSHOT_INTERVAL = 50
-
-EventStoreApp.snapshotting_intervals = {
-    **EventStoreApp.snapshotting_intervals,
-    Project: PROJECT_SNAPSHOT_INTERVAL,
-}
-EventStoreApp.snapshotting_projectors = {
-    **EventStoreApp.snapshotting_projectors,
-    Project: replay,
-}
 
 
 class ProjectRecord(Record):
